@@ -1,0 +1,249 @@
+"""Approval, payment and cancellation of payouts, and the fund's ledger.
+
+Locks are taken in one order: claim, household, payment, fund. The fund row
+lock serialises every change to the fund's totals, and the CHECK constraint
+``fund_never_overspent`` refuses an overspent fund even without it.
+"""
+
+import logging
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from claims.models import Claim
+from claims.transitions import apply_transition, lock_claim
+from payouts.bands import Band, Payout, Table, compute_payout
+from payouts.models import (
+    Certificate,
+    EntryKind,
+    Fund,
+    LedgerEntry,
+    Payment,
+    PaymentStatus,
+)
+from payouts.money import parse_amount
+from payouts.policies import scheme_for
+from registry.models import Household, Role, User
+from relief.errors import PermissionRefused, ServiceError
+
+logger = logging.getLogger(__name__)
+
+
+class FundExhausted(ServiceError):
+    """Approving this payout would take the fund past its total."""
+
+    code = "fund_exhausted"
+    http_status = 409
+
+
+class NothingToPay(ServiceError):
+    code = "nothing_to_pay"
+    http_status = 409
+
+
+class FundMissing(ServiceError):
+    code = "fund_missing"
+
+
+def lock_fund(year: int) -> Fund:
+    try:
+        return Fund.objects.select_for_update().get(year=year)
+    except Fund.DoesNotExist:
+        raise FundMissing(
+            _("No fund is set up for %(value)s.") % {"value": year},
+            field="policy_year",
+            value=year,
+        ) from None
+
+
+def paid_this_year(household_id: int, cause: str, year: int) -> Decimal:
+    """Sum of the household's reserved and paid payouts for one cause and year."""
+    total = Payment.objects.filter(
+        claim__household_id=household_id,
+        claim__cause=cause,
+        claim__policy_year=year,
+        status__in=[PaymentStatus.RESERVED, PaymentStatus.PAID],
+    ).aggregate(total=Sum("amount"))["total"]
+    return total or Decimal("0.00")
+
+
+def compute_claim_payout(claim: Claim, verified_amount: Decimal) -> Payout:
+    scheme = scheme_for(claim.policy_year, claim.cause)
+    table = Table(
+        deductible=scheme.deductible,
+        bands=[Band(b.lower, b.upper, b.rate) for b in scheme.bands.all()],
+        mode=scheme.mode,
+        annual_cap=scheme.annual_cap,
+    )
+    already = paid_this_year(claim.household_id, claim.cause, claim.policy_year)
+    return compute_payout(verified_amount, table, already)
+
+
+def approve_claim(*, user: User, claim_id: int, note: str = "") -> Payment:
+    """Approve a claim whose notice passed, and reserve its payout in the fund."""
+    with transaction.atomic():
+        claim = lock_claim(claim_id)
+        Household.objects.select_for_update().get(pk=claim.household_id)
+        verification = claim.verifications.order_by("-created_at", "-id").first()
+        if verification is None:
+            raise NothingToPay(
+                _("Claim %(number)s has no verification.") % {"number": claim.number}
+            )
+        payout = compute_claim_payout(claim, verification.verified_amount)
+        apply_transition(claim, "approve", user, note)
+        if payout.amount <= 0:
+            raise NothingToPay(
+                _(
+                    "Claim %(number)s pays nothing: the verified amount %(value)s "
+                    "is within the deductible or the annual cap is used up."
+                )
+                % {"number": claim.number, "value": verification.verified_amount},
+                field="verified_amount",
+                value=verification.verified_amount,
+            )
+        fund = lock_fund(claim.policy_year)
+        if payout.amount > fund.remaining:
+            raise FundExhausted(
+                _(
+                    "The fund has %(remaining)s yuan left, less than the payout "
+                    "of %(value)s yuan for claim %(number)s."
+                )
+                % {
+                    "remaining": fund.remaining,
+                    "value": payout.amount,
+                    "number": claim.number,
+                },
+                field="amount",
+                value=payout.amount,
+            )
+        payment = Payment.objects.create(
+            claim=claim,
+            fund=fund,
+            amount=payout.amount,
+            computation={
+                "verified_amount": str(verification.verified_amount),
+                "verification_id": verification.pk,
+                **payout.as_dict(),
+            },
+            approved_by=user,
+        )
+        _move(fund, EntryKind.RESERVATION, payment, user, note)
+    logger.info(
+        "payout approved %s",
+        payment.amount,
+        extra={"claim_id": claim.pk, "payment_id": payment.pk},
+    )
+    return payment
+
+
+def mark_paid(*, user: User, claim_id: int, bank_reference: str = "") -> Payment:
+    """Record that the insurer paid the household; disburse it from the fund.
+
+    Calling it again for a paid claim changes nothing and returns the payment,
+    so a retried request or task never pays twice.
+    """
+    from payouts.tasks import render_certificate
+
+    with transaction.atomic():
+        claim = lock_claim(claim_id)
+        payment = _lock_payment(claim)
+        if payment.status == PaymentStatus.PAID:
+            return payment
+        apply_transition(claim, "mark_paid", user, bank_reference)
+        fund = Fund.objects.select_for_update().get(pk=payment.fund_id)
+        _move(fund, EntryKind.DISBURSEMENT, payment, user, bank_reference)
+        payment.status = PaymentStatus.PAID
+        payment.paid_by = user
+        payment.paid_at = timezone.now()
+        payment.bank_reference = bank_reference
+        payment.save(update_fields=["status", "paid_by", "paid_at", "bank_reference"])
+        certificate = Certificate.objects.create(
+            payment=payment,
+            number=f"PZ{claim.policy_year}{payment.pk:07d}",
+        )
+        render_certificate.delay_on_commit(certificate.pk)
+    logger.info(
+        "payout paid %s",
+        payment.amount,
+        extra={"claim_id": claim.pk, "payment_id": payment.pk},
+    )
+    return payment
+
+
+def cancel_approval(*, user: User, claim_id: int, note: str) -> Payment:
+    """Cancel an approved, unpaid payout and release its reservation."""
+    if not note.strip():
+        raise ServiceError(
+            _("A reason is required to cancel an approval."),
+            code="reason_required",
+            field="note",
+            value=note,
+        )
+    with transaction.atomic():
+        claim = lock_claim(claim_id)
+        payment = _lock_payment(claim)
+        apply_transition(claim, "cancel_approval", user, note)
+        fund = Fund.objects.select_for_update().get(pk=payment.fund_id)
+        _move(fund, EntryKind.RELEASE, payment, user, note)
+        payment.status = PaymentStatus.CANCELLED
+        payment.save(update_fields=["status"])
+    return payment
+
+
+def appropriate(
+    *, user: User, fund_id: int, amount: object, reference: str
+) -> LedgerEntry:
+    """Add money to the fund (a government top-up) against a document."""
+    if not user.has_role(Role.POVERTY_OFFICE):
+        raise PermissionRefused(_("Only the poverty office may top up the fund."))
+    value = parse_amount(amount, "amount")
+    if not reference.strip():
+        raise ServiceError(
+            _("A document reference is required."),
+            code="reference_required",
+            field="reference",
+            value=reference,
+        )
+    with transaction.atomic():
+        fund = Fund.objects.select_for_update().get(pk=fund_id)
+        Fund.objects.filter(pk=fund.pk).update(total=F("total") + value)
+        return LedgerEntry.objects.create(
+            fund=fund,
+            kind=EntryKind.APPROPRIATION,
+            amount=value,
+            reference=reference,
+            created_by=user,
+        )
+
+
+def _lock_payment(claim: Claim) -> Payment:
+    try:
+        return Payment.objects.select_for_update().get(claim=claim)
+    except Payment.DoesNotExist:
+        raise ServiceError(
+            _("Claim %(number)s has no approved payout.") % {"number": claim.number},
+            code="payment_missing",
+        ) from None
+
+
+def _move(fund: Fund, kind: str, payment: Payment, user: User, note: str) -> None:
+    """Write a ledger entry for ``payment`` and apply it to the fund's totals.
+
+    The caller holds the fund's row lock.
+    """
+    amount = payment.amount
+    changes = {
+        EntryKind.RESERVATION: {"reserved": F("reserved") + amount},
+        EntryKind.RELEASE: {"reserved": F("reserved") - amount},
+        EntryKind.DISBURSEMENT: {
+            "reserved": F("reserved") - amount,
+            "disbursed": F("disbursed") + amount,
+        },
+    }[kind]
+    Fund.objects.filter(pk=fund.pk).update(**changes)
+    LedgerEntry.objects.create(
+        fund=fund, kind=kind, amount=amount, payment=payment, note=note, created_by=user
+    )
