@@ -7,6 +7,8 @@ Environment variables are read here and nowhere else:
   in-process (eagerly) so the embedded default needs no servers.
 - ``DJANGO_ENV``: ``production`` turns debugging off and makes
   ``DJANGO_SECRET_KEY`` mandatory; anything else is a local run.
+- ``DATABASE_TEST_NAME``: the PostgreSQL database the test suite creates
+  (default ``test_relief``), so parallel runs can use their own.
 - ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS``, ``MEDIA_ROOT``, ``LOG_LEVEL``.
 """
 
@@ -106,7 +108,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
-    DATABASES["default"]["TEST"] = {"NAME": "test_relief"}
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("DATABASE_TEST_NAME", "test_relief")
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "registry.User"
