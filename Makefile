@@ -29,7 +29,7 @@ test: install
 stack: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/relief} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
-	$(BIN)/python -m worker.stack
+	$(BIN)/python -m worker.stack --host $(HOST) --port $(PORT)
 
 install: system-packages $(VENV)/.installed locale/zh_Hans/LC_MESSAGES/django.mo
 

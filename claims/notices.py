@@ -151,6 +151,10 @@ def _pass_if_clear(entry: NoticeEntry) -> None:
     claim = lock_claim(entry.claim_id)
     if claim.status != Status.ON_NOTICE:
         return
+    # After an upheld objection and a new verification the claim is on a later
+    # notice, and only that notice's period and objections decide its passing.
+    if current_entry(claim).pk != entry.pk:
+        return
     if entry.objections.filter(status=ObjectionStatus.PENDING).exists():
         return
     apply_transition(
@@ -187,6 +191,13 @@ def record_objection(
             code="content_required",
             field="content",
             value=content,
+        )
+    if raised_on > timezone.localdate():
+        raise ServiceError(
+            _("The objection date %(value)s is in the future.") % {"value": raised_on},
+            code="invalid_date",
+            field="raised_on",
+            value=raised_on,
         )
     with transaction.atomic():
         claim = lock_claim(claim_id)

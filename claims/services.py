@@ -233,7 +233,8 @@ def _check_counts(total: int, present: int, agreeing: int) -> None:
             )
     if total == 0:
         raise ServiceError(
-            _("The committee must have at least one member."),
+            _("The committee must have at least one member, not %(value)s.")
+            % {"value": total},
             code="invalid_count",
             field="members_total",
             value=total,

@@ -8,6 +8,8 @@ from decimal import Decimal
 BASE_POVERTY_LINE = Decimal("4000.00")
 INCOME_LINE_MULTIPLE = Decimal("1.30")  # income line 5,200.00 yuan
 NOTICE_DAYS = 7
+# The burden rule: rigid expenditure above half the income before the shock.
+BURDEN_RATIO = Decimal("0.50")
 
 # cause: (deductible, [(lower, upper or None, rate)], annual cap), marginal mode
 PAYOUT_TABLES = {
@@ -45,6 +47,7 @@ def create_default_policy(policy_model, scheme_model, band_model, year: int):
             "base_poverty_line": BASE_POVERTY_LINE,
             "income_line_multiple": INCOME_LINE_MULTIPLE,
             "notice_days": NOTICE_DAYS,
+            "burden_ratio": BURDEN_RATIO,
         },
     )
     if not created:

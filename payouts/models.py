@@ -11,7 +11,7 @@ import secrets
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -55,15 +55,23 @@ class Policy(models.Model):
         choices=NoticeDayKind.choices,
         default=NoticeDayKind.CALENDAR,
     )
+    # Per-capita income already deducts the rigid expenditure, so a household
+    # above the line always has an expenditure below its income before the
+    # shock. The burden rule therefore compares the expenditure with a share
+    # of that income; a ratio of 1 or more would never apply.
     burden_ratio = models.DecimalField(
-        _("burden rule: rigid expenditure above this multiple of income"),
+        _("burden rule: share of income the rigid expenditure must exceed"),
         max_digits=5,
         decimal_places=2,
-        default=Decimal("1.00"),
+        default=Decimal("0.50"),
+        validators=[
+            MinValueValidator(Decimal("0.01")),
+            MaxValueValidator(Decimal("0.99")),
+        ],
         help_text=_(
-            "A household above the income line with no stable income still "
-            "qualifies when its rigid expenditure exceeds its net income before "
-            "that expenditure times this ratio."
+            "A household above the income line with no stable income source "
+            "still qualifies when its rigid expenditure exceeds this share of "
+            "its net income before the shock (0.50: more than half)."
         ),
     )
     # Village deliberation needs this fraction of the members present, and of

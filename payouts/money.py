@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from relief.errors import ServiceError
 
 FEN = Decimal("0.01")
+# The largest value of a money column: 14 digits, 2 of them decimal places.
+MAX_AMOUNT = Decimal("999999999999.99")
 
 
 class InvalidAmount(ServiceError):
@@ -17,8 +19,9 @@ def parse_amount(value: object, field: str, *, allow_zero: bool = False) -> Deci
     """Return ``value`` as yuan with two places.
 
     Raise InvalidAmount naming the field and value for text that is not a
-    number, a float (which cannot hold fen exactly), more than two decimal
-    places, a negative amount, or zero unless ``allow_zero``.
+    number, a float (which cannot hold fen exactly), a negative amount, one
+    above ``MAX_AMOUNT``, more than two decimal places, or zero unless
+    ``allow_zero``.
     """
     if isinstance(value, float):
         raise InvalidAmount(
@@ -43,16 +46,23 @@ def parse_amount(value: object, field: str, *, allow_zero: bool = False) -> Deci
             field=field,
             value=value,
         )
-    if amount != amount.quantize(FEN):
+    if amount < 0:
         raise InvalidAmount(
-            _("%(field)s has more than two decimal places: %(value)s")
+            _("%(field)s must not be negative: %(value)s")
             % {"field": field, "value": value},
             field=field,
             value=value,
         )
-    if amount < 0:
+    if amount > MAX_AMOUNT:
         raise InvalidAmount(
-            _("%(field)s must not be negative: %(value)s")
+            _("%(field)s must be at most %(max)s: %(value)s")
+            % {"field": field, "max": MAX_AMOUNT, "value": value},
+            field=field,
+            value=value,
+        )
+    if amount != amount.quantize(FEN):
+        raise InvalidAmount(
+            _("%(field)s has more than two decimal places: %(value)s")
             % {"field": field, "value": value},
             field=field,
             value=value,

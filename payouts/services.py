@@ -10,11 +10,13 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Sum
+from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from claims.models import Claim
-from claims.transitions import apply_transition, lock_claim
+from claims import permissions
+from claims.models import Claim, Status
+from claims.transitions import apply_transition, lock_claim, step_label
 from payouts.bands import Band, Payout, Table, compute_payout
 from payouts.models import (
     Certificate,
@@ -87,13 +89,15 @@ def approve_claim(*, user: User, claim_id: int, note: str = "") -> Payment:
     with transaction.atomic():
         claim = lock_claim(claim_id)
         Household.objects.select_for_update().get(pk=claim.household_id)
+        # The status and permission checks come first, so a claim out of order
+        # or a user without the role gets that error, not a payout error.
+        apply_transition(claim, "approve", user, note)
         verification = claim.verifications.order_by("-created_at", "-id").first()
         if verification is None:
             raise NothingToPay(
                 _("Claim %(number)s has no verification.") % {"number": claim.number}
             )
         payout = compute_claim_payout(claim, verification.verified_amount)
-        apply_transition(claim, "approve", user, note)
         if payout.amount <= 0:
             raise NothingToPay(
                 _(
@@ -149,10 +153,21 @@ def mark_paid(*, user: User, claim_id: int, bank_reference: str = "") -> Payment
 
     with transaction.atomic():
         claim = lock_claim(claim_id)
-        payment = _lock_payment(claim)
-        if payment.status == PaymentStatus.PAID:
-            return payment
+        if claim.status == Status.PAID:
+            # A retry: the payment is done, so return it to the role that may pay.
+            if not permissions.insurer_coordinator(claim, user):
+                raise PermissionRefused(
+                    _("%(user)s may not take the step “%(step)s” on claim %(number)s.")
+                    % {
+                        "user": user.get_username(),
+                        "step": step_label("mark_paid"),
+                        "number": claim.number,
+                    }
+                )
+            return _lock_payment(claim)
+        # Checked before the payment, so a claim not approved gets the status error.
         apply_transition(claim, "mark_paid", user, bank_reference)
+        payment = _lock_payment(claim)
         fund = Fund.objects.select_for_update().get(pk=payment.fund_id)
         _move(fund, EntryKind.DISBURSEMENT, payment, user, bank_reference)
         payment.status = PaymentStatus.PAID
@@ -184,8 +199,8 @@ def cancel_approval(*, user: User, claim_id: int, note: str) -> Payment:
         )
     with transaction.atomic():
         claim = lock_claim(claim_id)
-        payment = _lock_payment(claim)
         apply_transition(claim, "cancel_approval", user, note)
+        payment = _lock_payment(claim)
         fund = Fund.objects.select_for_update().get(pk=payment.fund_id)
         _move(fund, EntryKind.RELEASE, payment, user, note)
         payment.status = PaymentStatus.CANCELLED
@@ -235,12 +250,15 @@ def _move(fund: Fund, kind: str, payment: Payment, user: User, note: str) -> Non
     The caller holds the fund's row lock.
     """
     amount = payment.amount
+    # SQLite stores decimals as binary floats, so sums drift by ~1e-11 and a
+    # fully disbursed reservation would go just below zero and fail the CHECK.
+    # Rounding to the fen in SQL keeps stored totals exact on every backend.
     changes = {
-        EntryKind.RESERVATION: {"reserved": F("reserved") + amount},
-        EntryKind.RELEASE: {"reserved": F("reserved") - amount},
+        EntryKind.RESERVATION: {"reserved": Round(F("reserved") + amount, 2)},
+        EntryKind.RELEASE: {"reserved": Round(F("reserved") - amount, 2)},
         EntryKind.DISBURSEMENT: {
-            "reserved": F("reserved") - amount,
-            "disbursed": F("disbursed") + amount,
+            "reserved": Round(F("reserved") - amount, 2),
+            "disbursed": Round(F("disbursed") + amount, 2),
         },
     }[kind]
     Fund.objects.filter(pk=fund.pk).update(**changes)

@@ -31,20 +31,29 @@ def load_areas(path: Path = AREAS_CSV) -> int:
         for line, row in enumerate(csv.DictReader(handle), start=2):
             code = (row.get("code") or "").strip()
             level = (row.get("level") or "").strip()
+            name = (row.get("name") or "").strip()
             parent_code = (row.get("parent") or "").strip()
             if not (len(code) == 12 and code.isdigit()):
                 raise _row_error(path, line, "code", code)
             if level not in AreaLevel.values:
                 raise _row_error(path, line, "level", level)
+            if not name:
+                raise _row_error(path, line, "name", name)
             parent = known.get(parent_code) if parent_code else None
             if parent_code and parent is None:
                 raise _row_error(path, line, "parent", parent_code)
-            if parent is not None and parent.level not in PARENT_LEVEL.get(level, ()):
+            # Only a province or a city may have no parent.
+            parent_level = parent.level if parent is not None else None
+            if parent_level not in PARENT_LEVEL.get(level, {None}):
                 raise _row_error(path, line, "parent", parent_code)
+            # Scope checks compare code prefixes, so a child's code must start
+            # with its parent's.
+            if parent is not None and not code.startswith(parent.prefix):
+                raise _row_error(path, line, "code", code)
             if code in known:
                 continue
             known[code] = Area.objects.create(
-                code=code, level=level, name=row["name"].strip(), parent=parent
+                code=code, level=level, name=name, parent=parent
             )
             created += 1
     return created

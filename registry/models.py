@@ -5,12 +5,19 @@ Areas use 12-digit statistical division codes: 2 digits province, 2 prefecture,
 with its own significant prefix, so scope checks are one ``startswith`` query.
 """
 
+import contextlib
+
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from registry.idnumbers import mask_id_number, validate_id_number
+from registry.idnumbers import (
+    mask_id_number,
+    normalize_id_number,
+    validate_id_number,
+)
 
 
 class AreaLevel(models.TextChoices):
@@ -170,11 +177,31 @@ class Member(models.Model):
                 fields=["household"],
                 condition=models.Q(relation="head"),
                 name="member_one_head_per_household",
-            )
+            ),
+            # Stored normalised: ASCII digits and an upper-case X, so the unique
+            # constraint sees one person once however the number was typed.
+            models.CheckConstraint(
+                condition=models.Q(id_number__regex=r"^[0-9]{17}[0-9X]$"),
+                name="member_id_number_normalised",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self._normalize_id_number()
+        super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude=None) -> None:
+        self._normalize_id_number()
+        super().clean_fields(exclude=exclude)
+
+    def _normalize_id_number(self) -> None:
+        # An invalid number is left as typed for the field validator to report
+        # with the value, or for the CHECK constraint to refuse.
+        with contextlib.suppress(ValidationError):
+            self.id_number = normalize_id_number(self.id_number)
 
     @property
     def masked_id_number(self) -> str:

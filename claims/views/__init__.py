@@ -1,0 +1,1 @@
+"""Pages of the claims app, one module for each group of pages."""
