@@ -63,6 +63,7 @@ def notice_period(
 
 def open_notice(*, user: User, claim_ids: Sequence[int]) -> PublicNotice:
     """Post one notice listing deliberated claims of one village."""
+    from claims.tasks import render_notice_pdf
     from payouts.services import compute_claim_payout
 
     if not claim_ids:
@@ -100,19 +101,26 @@ def open_notice(*, user: User, claim_ids: Sequence[int]) -> PublicNotice:
         notice.number = f"GS{first:%Y%m%d}{notice.pk:05d}"
         PublicNotice.objects.filter(pk=notice.pk).update(number=notice.number)
         for claim in claims:
-            verification = claim.verifications.order_by("-created_at", "-id").first()
-            amount = (
-                compute_claim_payout(claim, verification.verified_amount).amount
-                if verification
-                else None
-            )
             note = _("Notice %(number)s, %(first)s to %(last)s") % {
                 "number": notice.number,
                 "first": first,
                 "last": last,
             }
+            # The transition comes first: only a deliberated claim, which has
+            # an eligible verification, may go on a notice.
             apply_transition(claim, "post_notice", user, note)
+            verification = claim.verifications.order_by("-created_at", "-id").first()
+            if verification is None:
+                raise ServiceError(
+                    _("Claim %(number)s has no verification.")
+                    % {"number": claim.number},
+                    code="verification_missing",
+                    field="claim_ids",
+                    value=claim.pk,
+                )
+            amount = compute_claim_payout(claim, verification.verified_amount).amount
             NoticeEntry.objects.create(notice=notice, claim=claim, amount=amount)
+        render_notice_pdf.delay_on_commit(notice.pk)
     logger.info("notice opened %s", notice.number, extra={"notice_id": notice.pk})
     return notice
 
@@ -286,8 +294,11 @@ def resolve_objection(
         objection.save(
             update_fields=["status", "resolution", "resolved_by", "resolved_at"]
         )
-        if upheld:
-            apply_transition(claim, "uphold_objection", user, resolution)
-        elif not objection.entry.notice.is_open:
-            _pass_if_clear(objection.entry)
+        # A claim that left the notice (rejected, withdrawn, or sent back by
+        # another objection) keeps its status: the resolution is only recorded.
+        if claim.status == Status.ON_NOTICE:
+            if upheld:
+                apply_transition(claim, "uphold_objection", user, resolution)
+            elif not objection.entry.notice.is_open:
+                _pass_if_clear(objection.entry)
     return objection

@@ -110,7 +110,10 @@ def add_document(*, user: User, claim_id: int, document: UploadedFile) -> ClaimD
     validate_document(document)
     with transaction.atomic():
         claim = lock_claim(claim_id)
-        if claim.is_final or not user.can_see_area(claim.household.village):
+        may_add = user.has_role(Role.VILLAGE_CLERK) and user.can_see_area(
+            claim.household.village
+        )
+        if claim.is_final or not may_add:
             raise PermissionRefused(
                 _("Documents cannot be added to claim %(number)s.")
                 % {"number": claim.number}

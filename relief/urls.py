@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from relief.health import healthz
+
 urlpatterns = [
     path("", include("claims.urls")),
     path("payouts/", include("payouts.urls")),
@@ -13,4 +15,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("healthz/", healthz, name="healthz"),
 ]

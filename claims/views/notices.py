@@ -121,11 +121,19 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """Send the notice as a PDF to print and post in the village."""
-    from claims.notice_pdf import render_notice_pdf
+    """Send the notice as a PDF to print and post in the village.
+
+    The PDF is rendered by a task when the notice opens; a request that comes
+    first renders and stores it, so each notice is rendered once.
+    """
+    from claims.notice_pdf import store_notice_pdf
 
     notice = get_object_or_404(visible_notices(request.user), pk=pk)
-    response = HttpResponse(render_notice_pdf(notice), content_type="application/pdf")
+    if not notice.pdf:
+        notice = store_notice_pdf(notice.pk)
+    with notice.pdf.open("rb") as handle:
+        content = handle.read()
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{notice.number}.pdf"'
     return response
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from claims import notices
+from claims import notices, services
 from claims.models import NoticeEntry, Objection, ObjectionStatus, PublicNotice, Status
 from registry.models import Area, Role
 from relief.errors import PermissionRefused, ServiceError
@@ -290,3 +290,27 @@ def test_old_objection_keeps_renoticed(monkeypatch, staff, household, policy, fu
 
     assert status_of(claim) == Status.ON_NOTICE
     assert NoticeEntry.objects.filter(claim=claim).count() == 2
+
+
+def test_objection_resolved_after_rejection(staff, on_notice, notice, today):
+    objection = object_to(staff, on_notice, today)
+    services.take_step(
+        user=staff.poverty_office, claim_id=on_notice.pk, step="reject", note="户籍迁出"
+    )
+
+    resolved = resolve(staff, objection, upheld=True)
+
+    assert resolved.status == ObjectionStatus.UPHELD
+    assert status_of(on_notice) == Status.REJECTED
+
+
+def test_notice_pdf_stored_on_open(
+    staff, household, policy, fund, django_capture_on_commit_callbacks
+):
+    claim = claim_at(Status.DELIBERATED, household, staff)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notice = notices.open_notice(user=staff.poverty_office, claim_ids=[claim.pk])
+
+    notice.refresh_from_db()
+    assert notice.pdf.name.endswith(f"{notice.number}.pdf")
