@@ -29,6 +29,7 @@ from claims.transitions import apply_transition, lock_claim
 from payouts.models import NoticeDayKind
 from payouts.policies import policy_for_year
 from registry.models import Role, User
+from relief.dates import reject_future_date
 from relief.errors import PermissionRefused, ServiceError
 
 logger = logging.getLogger(__name__)
@@ -200,13 +201,7 @@ def record_objection(
             field="content",
             value=content,
         )
-    if raised_on > timezone.localdate():
-        raise ServiceError(
-            _("The objection date %(value)s is in the future.") % {"value": raised_on},
-            code="invalid_date",
-            field="raised_on",
-            value=raised_on,
-        )
+    reject_future_date(raised_on, "raised_on", _("objection date"))
     with transaction.atomic():
         claim = lock_claim(claim_id)
         if not (

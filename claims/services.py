@@ -23,6 +23,7 @@ from payouts.models import Cause
 from payouts.money import parse_amount
 from payouts.policies import policy_for_year
 from registry.models import Household, Role, User
+from relief.dates import reject_future_date
 from relief.errors import PermissionRefused, ServiceError
 
 logger = logging.getLogger(__name__)
@@ -178,13 +179,7 @@ def record_deliberation(
     fraction (two thirds by default), is recorded and rejects the claim.
     """
     _check_counts(members_total, members_present, members_agreeing)
-    if held_on > timezone.localdate():
-        raise ServiceError(
-            _("The meeting date %(value)s is in the future.") % {"value": held_on},
-            code="invalid_date",
-            field="held_on",
-            value=held_on,
-        )
+    reject_future_date(held_on, "held_on", _("meeting date"))
     with transaction.atomic():
         claim = lock_claim(claim_id)
         policy = policy_for_year(claim.policy_year)

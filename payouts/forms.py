@@ -49,20 +49,6 @@ class DateField(forms.DateField):
             ) from None
 
 
-def add_service_error(
-    form: forms.Form, error: ServiceError, fields: dict[str, str] | None = None
-) -> None:
-    """Show a service's error beside the form field it names, or above the form.
-
-    ``fields`` maps a service's field name to a form field of another name.
-    """
-    name = (fields or {}).get(error.field or "", error.field)
-    if name in form.fields:
-        form.add_error(name, error.message)
-    else:
-        form.add_error(None, error.message)
-
-
 class ApproveForm(forms.Form):
     note = forms.CharField(
         label=_("Note"),

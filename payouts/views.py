@@ -25,12 +25,11 @@ from payouts.forms import (
     CertificateCheckForm,
     LedgerFilterForm,
     MarkPaidForm,
-    add_service_error,
 )
 from payouts.models import Fund
 from registry.models import Role
 from relief.errors import ServiceError
-from verification.views import posted_data, require_role, step_unavailable
+from relief.views import add_service_error, posted_data, require_role, step_unavailable
 
 
 @login_required

@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from registry.areas import load_areas
 from registry.models import Area, Role, User
@@ -31,6 +31,13 @@ def _eager_celery():
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Service messages in English; requests still pick their own language."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ from claims.transitions import apply_transition, lock_claim
 from payouts.money import parse_amount
 from payouts.policies import policy_for_year
 from registry.models import Member, Role, User
+from relief.dates import reject_future_date
 from relief.errors import ServiceError
 from verification.eligibility import (
     INCOME_CATEGORIES,
@@ -98,13 +99,7 @@ def record_verification(
     costs = parse_amount(production_costs, "production_costs", allow_zero=True)
     rigid = parse_amount(rigid_expenditure, "rigid_expenditure", allow_zero=True)
     verified = parse_amount(verified_amount, "verified_amount", allow_zero=True)
-    if visited_on > timezone.localdate():
-        raise ServiceError(
-            _("The visit date %(value)s is in the future.") % {"value": visited_on},
-            code="invalid_date",
-            field="visited_on",
-            value=visited_on,
-        )
+    reject_future_date(visited_on, "visited_on", _("visit date"))
 
     with transaction.atomic():
         claim = lock_claim(claim_id)

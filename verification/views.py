@@ -19,12 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from claims.models import Claim, Status
+from claims.models import Status
 from claims.selectors import visible_claims
-from claims.transitions import step_label
-from payouts.forms import add_service_error
-from registry.models import Role, User
+from registry.models import Role
 from relief.errors import ServiceError
+from relief.views import add_service_error, posted_data, require_role, step_unavailable
 from verification import selectors, services
 from verification.forms import (
     HomeCheckForm,
@@ -35,28 +34,6 @@ from verification.forms import (
 from verification.models import Verification
 
 INCOME_FIELD = re.compile(r"^income\[(\d+)\]\.(\w+)$")
-
-
-def require_role(user: User, *roles: str) -> None:
-    if not user.has_role(*roles):
-        raise PermissionDenied
-
-
-def posted_data(request: HttpRequest):
-    """Return the POST data to bind a form to, or None for a GET.
-
-    An empty POST still binds, so its required fields are reported.
-    """
-    return request.POST if request.method == "POST" else None
-
-
-def step_unavailable(claim: Claim, step: str) -> str:
-    """Return the message shown when the claim's status does not allow ``step``."""
-    return _("Claim %(number)s is “%(status)s”; “%(step)s” is not allowed now.") % {
-        "number": claim.number,
-        "status": claim.get_status_display(),
-        "step": step_label(step),
-    }
 
 
 @login_required
