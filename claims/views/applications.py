@@ -69,6 +69,19 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 def _render_form(request: HttpRequest, form: ApplicationForm, query: str):
+    if form.is_bound:
+        # The bound form accepted any household of the village; show the
+        # usual short list again, plus the household already chosen.
+        households = households_for_clerk(request.user)
+        shown = list(
+            households_for_clerk(request.user, query).values_list("pk", flat=True)[
+                :HOUSEHOLD_CHOICES_SHOWN
+            ]
+        )
+        chosen = getattr(form, "cleaned_data", {}).get("household")
+        if chosen is not None:
+            shown.append(chosen.pk)
+        form.fields["household"].queryset = households.filter(pk__in=shown)
     return render(request, "claims/register.html", {"form": form, "query": query})
 
 

@@ -120,6 +120,20 @@ def test_register_rejects_bad_amount(client, staff, household, policy, amount, r
     assert Claim.objects.count() == 0
 
 
+def test_register_error_keeps_short_list(client, staff, village, household, policy):
+    for _ in range(55):
+        make_household(village, members=1)
+    last = make_household(village, head_name="尾户", members=1)
+    client.force_login(staff.village_clerk)
+
+    response = client.post(REGISTER, application(last, amount_claimed="-5"))
+
+    shown = response.context["form"].fields["household"].queryset
+    assert shown.count() == 51
+    assert shown.filter(pk=last.pk).exists()
+    assert "Attach the documents again" in response.content.decode()
+
+
 def test_register_error_names_field_in_summary(client, staff, household, policy):
     client.force_login(staff.village_clerk)
 
