@@ -11,6 +11,8 @@ import logging
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from payouts.models import FEN, Certificate
@@ -104,6 +106,7 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
         "amount_capitals": amount_in_capitals(payment.amount),
         "approved_on": timezone.localdate(payment.approved_at),
         "paid_on": timezone.localdate(payment.paid_at) if payment.paid_at else None,
+        "check_url": settings.SITE_URL + reverse("payouts:check_certificate"),
     }
 
 

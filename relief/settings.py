@@ -9,6 +9,8 @@ Environment variables are read here and nowhere else:
   ``DJANGO_SECRET_KEY`` mandatory; anything else is a local run.
 - ``DATABASE_TEST_NAME``: the PostgreSQL database the test suite creates
   (default ``test_relief``), so parallel runs can use their own.
+- ``RELIEF_SITE_URL``: the site's public address, printed on certificates
+  for the authenticity check (default ``http://127.0.0.1:8000``).
 - ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS``, ``MEDIA_ROOT``, ``LOG_LEVEL``.
 """
 
@@ -82,6 +84,7 @@ if PRODUCTION:
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "relief.urls"
+SITE_URL = os.environ.get("RELIEF_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 WSGI_APPLICATION = "relief.wsgi.application"
 
 TEMPLATES = [

@@ -132,6 +132,7 @@ def test_certificate_text(rendered):
     assert "示范市东川县东乐镇兴岭村" in text
     assert rendered.payment.fund.name in text
     assert "B1" in text
+    assert "http://127.0.0.1:8000/payouts/certificates/check/" in text
     assert pdf_pages(Path(rendered.pdf.path)) == 1
 
 
