@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from claims.models import Claim, Status
 from claims.services import validate_document
@@ -193,7 +194,10 @@ class DeliberationForm(forms.Form):
 
     held_on = ValueNamingDateField(label=_("Held on"))
     members_total = ValueNamingIntegerField(label=_("Committee members"))
-    members_present = ValueNamingIntegerField(label=_("Members present"))
+    # A count here, but a list of household members on the home check form.
+    members_present = ValueNamingIntegerField(
+        label=pgettext_lazy("deliberation", "Members present")
+    )
     members_agreeing = ValueNamingIntegerField(label=_("Members agreeing"))
     attendees = forms.CharField(
         label=_("Attendees"), widget=forms.Textarea(attrs={"rows": 2})
