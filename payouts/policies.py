@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from payouts.models import PayoutScheme, Policy
+from payouts.models import Cause, PayoutScheme, Policy
 from relief.errors import ServiceError
 
 
@@ -30,7 +30,10 @@ def scheme_for(year: int, cause: str) -> PayoutScheme:
     except PayoutScheme.DoesNotExist:
         raise PolicyMissing(
             _("No payout table is set for %(cause)s in %(year)s.")
-            % {"cause": cause, "year": year},
+            % {
+                "cause": Cause(cause).label if cause in Cause.values else cause,
+                "year": year,
+            },
             field="cause",
             value=cause,
         ) from None

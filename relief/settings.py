@@ -197,6 +197,11 @@ LOGGING = {
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
+if CELERY_TASK_ALWAYS_EAGER:
+    # Eager tasks still open a producer on the unset broker, and kombu warns
+    # about its missing host name at every first task. Nothing is sent.
+    LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}
+
 if PRODUCTION:
     SESSION_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
