@@ -110,9 +110,14 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database lives in var/, which a fresh checkout lacks.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     # Wait for a writer instead of failing at once when the embedded server and
-    # the scheduled duties write at the same moment.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # the scheduled duties write at the same moment. IMMEDIATE transactions
+    # take the write lock when they begin, so two requests that read and then
+    # write (a double-clicked payment) wait for each other instead of failing
+    # with "database is locked" on the upgrade from a read lock.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
     DATABASES["default"]["TEST"] = {

@@ -22,10 +22,15 @@ from payouts import services as payouts
 from payouts.tasks import render_certificate
 from relief import celery_app
 from tests.journey import claim_at, state_logs
-from tests.worker.conftest import WAIT_SECONDS, broker_url
+from tests.worker.conftest import WAIT_SECONDS, broker_url, real_worker_skip_reason
 from worker.stack import routed_queues
 
-pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
+_SKIP_REASON = real_worker_skip_reason()
+pytestmark = [
+    pytest.mark.broker,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(_SKIP_REASON is not None, reason=_SKIP_REASON or ""),
+]
 
 
 @dataclass(frozen=True)
