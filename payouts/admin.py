@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from payouts.forms import PayoutBandFormSet
 from payouts.models import (
     Certificate,
     Fund,
@@ -29,6 +30,7 @@ class PayoutSchemeInline(admin.TabularInline):
 
 class PayoutBandInline(admin.TabularInline):
     model = PayoutBand
+    formset = PayoutBandFormSet
     extra = 0
 
 

@@ -6,8 +6,10 @@ would give, and no float or DecimalField rounding ever touches the money.
 """
 
 from django import forms
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
+from payouts.bands import Band, table_errors
 from payouts.models import EntryKind
 from payouts.money import parse_amount
 from relief.errors import ServiceError
@@ -101,3 +103,30 @@ class CertificateCheckForm(forms.Form):
 
     def clean_code(self) -> str:
         return self.cleaned_data["code"].replace(" ", "").strip().upper()
+
+
+class PayoutBandFormSet(BaseInlineFormSet):
+    """The band rows of a payout scheme, checked together as one table.
+
+    The scheme's deductible comes from the scheme form, which the admin has
+    already applied to ``self.instance`` when it builds the inline formsets.
+    """
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        rows = []
+        bands = []
+        for number, form in enumerate(self.forms, start=1):
+            data = form.cleaned_data
+            if not data or data.get("DELETE"):
+                continue
+            rows.append(number)
+            bands.append(Band(data["lower"], data.get("upper"), data["rate"]))
+        deductible = self.instance.deductible
+        if deductible is None:
+            return  # The scheme form reports the missing deductible.
+        errors = table_errors(deductible, bands, rows)
+        if errors:
+            raise forms.ValidationError(errors, code="invalid_table")

@@ -48,7 +48,10 @@ class Policy(models.Model):
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0.01"))],
     )
-    notice_days = models.PositiveSmallIntegerField(_("public notice period (days)"))
+    notice_days = models.PositiveSmallIntegerField(
+        _("public notice period (days)"),
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
     notice_day_kind = models.CharField(
         _("notice days are"),
         max_length=10,
@@ -92,7 +95,18 @@ class Policy(models.Model):
                 condition=Q(deliberation_denominator__gt=0)
                 & Q(deliberation_numerator__lte=F("deliberation_denominator")),
                 name="policy_deliberation_fraction_valid",
-            )
+                violation_error_message=_(
+                    "The deliberation fraction's numerator must not exceed its "
+                    "denominator, and the denominator must be above 0."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(notice_days__gte=1) & Q(notice_days__lte=60),
+                name="policy_notice_days_range",
+                violation_error_message=_(
+                    "The public notice period must be between 1 and 60 days."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -160,10 +174,14 @@ class PayoutBand(models.Model):
             models.CheckConstraint(
                 condition=Q(upper__isnull=True) | Q(upper__gt=F("lower")),
                 name="payout_band_upper_above_lower",
+                violation_error_message=_(
+                    "A band's upper bound must be above its lower bound, or empty."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(rate__gte=0) & Q(rate__lte=1),
                 name="payout_band_rate_fraction",
+                violation_error_message=_("A band's rate must be between 0 and 1."),
             ),
         ]
 
@@ -189,10 +207,16 @@ class Fund(models.Model):
             models.CheckConstraint(
                 condition=Q(reserved__gte=0) & Q(disbursed__gte=0),
                 name="fund_amounts_not_negative",
+                violation_error_message=_(
+                    "A fund's reserved and disbursed amounts must not be negative."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(total__gte=F("reserved") + F("disbursed")),
                 name="fund_never_overspent",
+                violation_error_message=_(
+                    "A fund's total must cover its reserved and disbursed amounts."
+                ),
             ),
         ]
 
@@ -237,7 +261,21 @@ class LedgerEntry(models.Model):
         verbose_name_plural = _("ledger entries")
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount__gt=0), name="ledger_entry_amount_positive"
+                condition=Q(amount__gt=0),
+                name="ledger_entry_amount_positive",
+                violation_error_message=_(
+                    "A ledger entry's amount must be greater than zero."
+                ),
+            ),
+            # An appropriation document is booked into a fund at most once.
+            models.UniqueConstraint(
+                fields=["fund", "reference"],
+                condition=Q(kind="appropriation"),
+                name="ledger_entry_one_appropriation_per_reference",
+                violation_error_message=_(
+                    "This document reference is already booked as an "
+                    "appropriation to this fund."
+                ),
             ),
             # A payment is reserved, released and disbursed at most once each.
             models.UniqueConstraint(
@@ -293,11 +331,16 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount__gt=0), name="payment_amount_positive"
+                condition=Q(amount__gt=0),
+                name="payment_amount_positive",
+                violation_error_message=_(
+                    "A payment's amount must be greater than zero."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(status="paid") | Q(paid_at__isnull=False),
                 name="payment_paid_has_time",
+                violation_error_message=_("A paid payment must have a payment time."),
             ),
         ]
 

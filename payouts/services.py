@@ -26,9 +26,9 @@ from payouts.models import (
     Payment,
     PaymentStatus,
 )
-from payouts.money import parse_amount
+from payouts.money import MAX_AMOUNT, parse_amount
 from payouts.policies import scheme_for
-from registry.models import Household, Role, User
+from registry.models import AreaLevel, Household, Role, User
 from relief.errors import PermissionRefused, ServiceError
 
 logger = logging.getLogger(__name__)
@@ -81,7 +81,23 @@ def compute_claim_payout(claim: Claim, verified_amount: Decimal) -> Payout:
         annual_cap=scheme.annual_cap,
     )
     already = paid_this_year(claim.household_id, claim.cause, claim.policy_year)
-    return compute_payout(verified_amount, table, already)
+    try:
+        return compute_payout(verified_amount, table, already)
+    except ValueError as error:
+        # The admin refuses such tables; one stored before that check pays
+        # nothing until the poverty office corrects it.
+        logger.error("invalid payout table %s: %s", scheme.pk, error)
+        raise ServiceError(
+            _("The %(year)s payout table for %(cause)s is invalid: %(reason)s")
+            % {
+                "year": claim.policy_year,
+                "cause": scheme.get_cause_display(),
+                "reason": error,
+            },
+            code="invalid_payout_table",
+            field="cause",
+            value=claim.cause,
+        ) from error
 
 
 def approve_claim(*, user: User, claim_id: int, note: str = "") -> Payment:
@@ -211,11 +227,21 @@ def cancel_approval(*, user: User, claim_id: int, note: str) -> Payment:
 def appropriate(
     *, user: User, fund_id: int, amount: object, reference: str
 ) -> LedgerEntry:
-    """Add money to the fund (a government top-up) against a document."""
-    if not user.has_role(Role.POVERTY_OFFICE):
-        raise PermissionRefused(_("Only the poverty office may top up the fund."))
+    """Add money to the fund (a government top-up) against a document.
+
+    Only a city or province poverty office may do so, because the fund serves
+    the whole program. A document reference is booked into a fund only once.
+    """
+    if not may_appropriate(user):
+        raise PermissionRefused(
+            _(
+                "Only a city or province poverty office may top up the fund, "
+                "because the fund serves the whole program."
+            )
+        )
     value = parse_amount(amount, "amount")
-    if not reference.strip():
+    reference = reference.strip()
+    if not reference:
         raise ServiceError(
             _("A document reference is required."),
             code="reference_required",
@@ -224,13 +250,56 @@ def appropriate(
         )
     with transaction.atomic():
         fund = Fund.objects.select_for_update().get(pk=fund_id)
+        _check_appropriation(fund, value, reference)
         Fund.objects.filter(pk=fund.pk).update(total=F("total") + value)
-        return LedgerEntry.objects.create(
+        entry = LedgerEntry.objects.create(
             fund=fund,
             kind=EntryKind.APPROPRIATION,
             amount=value,
             reference=reference,
             created_by=user,
+        )
+    logger.info(
+        "fund appropriation %s",
+        value,
+        extra={"fund_id": fund.pk, "entry_id": entry.pk, "reference": reference},
+    )
+    return entry
+
+
+def may_appropriate(user: User) -> bool:
+    if not user.has_role(Role.POVERTY_OFFICE) or user.area is None:
+        return False
+    return user.area.level in (AreaLevel.CITY, AreaLevel.PROVINCE)
+
+
+def _check_appropriation(fund: Fund, value: Decimal, reference: str) -> None:
+    """Raise ServiceError for a reference already booked or a total past the
+    money column's maximum. The caller holds the fund's row lock."""
+    booked = LedgerEntry.objects.filter(
+        fund=fund, kind=EntryKind.APPROPRIATION, reference=reference
+    )
+    if booked.exists():
+        raise ServiceError(
+            _(
+                "Document %(value)s is already booked as an appropriation to "
+                "%(fund)s. Check the reference, or use the new document's number."
+            )
+            % {"value": reference, "fund": fund.name},
+            code="duplicate_reference",
+            field="reference",
+            value=reference,
+        )
+    if fund.total + value > MAX_AMOUNT:
+        raise ServiceError(
+            _(
+                "The amount %(value)s would bring the fund's total from %(total)s to "
+                "more than the maximum of %(max)s yuan."
+            )
+            % {"value": value, "total": fund.total, "max": MAX_AMOUNT},
+            code="amount_too_large",
+            field="amount",
+            value=value,
         )
 
 

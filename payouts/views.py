@@ -199,7 +199,7 @@ def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_role(request.user, *selectors.FUND_ROLES)
     fund = get_object_or_404(selectors.visible_funds(request.user), pk=pk)
     form = None
-    if request.user.has_role(Role.POVERTY_OFFICE):
+    if services.may_appropriate(request.user):
         form = AppropriationForm(posted_data(request))
     if request.method == "POST":
         if form is None:

@@ -9,8 +9,16 @@ from rest_framework.test import APIClient
 
 from claims.models import Status
 from payouts.services import appropriate
-from tests.factories import make_claim
+from registry.models import Area, AreaLevel, Role
+from tests.factories import UserFactory, make_claim
 from tests.journey import claim_at
+
+
+@pytest.fixture
+def city_office(staff):
+    """A poverty office of the city, the level that may top up the fund."""
+    city = Area.objects.get(level=AreaLevel.CITY)
+    return UserFactory(username="city-office", role=Role.POVERTY_OFFICE, area=city)
 
 
 @pytest.fixture(autouse=True)
@@ -96,7 +104,7 @@ def test_list_unknown_filter_value(api, staff, claim):
 @pytest.mark.django_db
 def test_inspector_sees_assigned_only(api, staff, household, policy, fund):
     scheduled = claim_at(Status.SCHEDULED, household, staff)
-    make_claim(household, staff.village_clerk)
+    make_claim(household, staff.village_clerk, cause="schooling")
     data = as_user(api, staff.inspector).get("/api/claims/").json()
     assert [row["id"] for row in data["results"]] == [scheduled.pk]
 
@@ -238,10 +246,8 @@ def test_funds_hidden_from_clerk(api, staff, fund):
 
 
 @pytest.mark.django_db
-def test_fund_entries(api, staff, fund):
-    appropriate(
-        user=staff.poverty_office, fund_id=fund.pk, amount="100.00", reference="DOC-1"
-    )
+def test_fund_entries(api, staff, city_office, fund):
+    appropriate(user=city_office, fund_id=fund.pk, amount="100.00", reference="DOC-1")
     data = as_user(api, staff.auditor).get(f"/api/funds/{fund.pk}/entries/").json()
     assert data["count"] == 1
     assert data["results"][0]["kind"] == "appropriation"

@@ -11,7 +11,7 @@ from payouts.bands import Band, Table, compute_payout
 from payouts.defaults import PAYOUT_TABLES
 from payouts.models import PayoutScheme
 from tests.factories import make_claim, make_household
-from tests.journey import advance, claim_at
+from tests.journey import advance, claim_at, make_referral
 
 ZERO = Decimal("0")
 
@@ -197,7 +197,8 @@ def test_claim_payout_reads_database(staff, household, policy, fund):
 def test_earlier_payout_limits_cap(staff, household, policy, fund):
     # 16,000 + 10,000 x 80% = 24,000 approved earlier this year
     earlier = approved_disaster(staff, household, "50000.00")
-    claim = make_claim(household, staff.village_clerk, cause="disaster")
+    # A referral, because the open application blocks a second application.
+    claim = make_referral(household, staff.town_reviewer, cause="disaster")
 
     payout = services.compute_claim_payout(claim, Decimal("30000.00"))
 
@@ -254,8 +255,12 @@ def test_other_household_keeps_cap(staff, household, village, policy, fund):
 @pytest.mark.django_db
 def test_capped_approval_reserves_rest(staff, household, policy, fund):
     approved_disaster(staff, household, "50000.00")
+    # A referral, because the open application blocks a second application.
+    referral = make_referral(household, staff.town_reviewer, cause="disaster")
 
-    second = approved_disaster(staff, household, "30000.00")
+    second = advance(
+        referral, to=Status.APPROVED, staff=staff, verified_amount="30000.00"
+    ).payment
 
     assert second.amount == Decimal("6000.00")
     assert second.computation["cap_left"] == "6000.00"

@@ -17,8 +17,18 @@ from payouts.models import (
     Payment,
     PaymentStatus,
 )
+from registry.models import Area, AreaLevel, Role
 from relief.errors import PermissionRefused, ServiceError, TransitionRefused
+from tests.factories import UserFactory
 from tests.journey import claim_at, state_logs
+
+
+@pytest.fixture
+def city_office(staff):
+    """A poverty office of the city, the level that may top up the fund."""
+    city = Area.objects.get(level=AreaLevel.CITY)
+    return UserFactory(username="city-office", role=Role.POVERTY_OFFICE, area=city)
+
 
 pytestmark = pytest.mark.django_db
 
@@ -181,11 +191,11 @@ def test_approval_uses_last_fen(staff, passed, fund):
     assert fund_now().remaining == Decimal("0.00")
 
 
-def test_appropriation_tops_up(staff, passed, fund):
+def test_appropriation_tops_up(staff, city_office, passed, fund):
     Fund.objects.filter(pk=fund.pk).update(total=Decimal("7000.00"))
 
     entry = services.appropriate(
-        user=staff.poverty_office, fund_id=fund.pk, amount="100.00", reference="财预1"
+        user=city_office, fund_id=fund.pk, amount="100.00", reference="财预1"
     )
     services.approve_claim(user=staff.poverty_office, claim_id=passed.pk)
 
