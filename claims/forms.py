@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from claims.models import Claim, Status
-from claims.services import validate_document
+from claims.services import MAX_COMMITTEE_MEMBERS, validate_document
 from payouts.models import Cause
 from payouts.money import InvalidAmount, parse_amount
 from registry.models import Area, Household
@@ -25,7 +25,15 @@ CLAIMS_PER_PAGE = 25
 
 
 class ValueNamingIntegerField(forms.IntegerField):
-    """An integer field whose errors name the value that was entered."""
+    """A whole number from 0 to ``maximum`` whose errors name the value entered.
+
+    The bound keeps a huge number out of the database's small integer columns.
+    """
+
+    def __init__(self, *, maximum: int, **kwargs) -> None:
+        self.maximum = maximum
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"min": 0, "max": maximum})
 
     def to_python(self, value):
         try:
@@ -44,6 +52,12 @@ class ValueNamingIntegerField(forms.IntegerField):
                 _("%(field)s must not be negative: %(value)s"),
                 code="negative",
                 params={"field": self.label, "value": value},
+            )
+        if value is not None and value > self.maximum:
+            raise ValidationError(
+                _("%(field)s must be at most %(max)s, not %(value)s."),
+                code="max_value",
+                params={"field": self.label, "max": self.maximum, "value": value},
             )
 
 
@@ -193,12 +207,17 @@ class DeliberationForm(forms.Form):
     """The village meeting's vote on a verified claim."""
 
     held_on = ValueNamingDateField(label=_("Held on"))
-    members_total = ValueNamingIntegerField(label=_("Committee members"))
+    members_total = ValueNamingIntegerField(
+        label=_("Committee members"), maximum=MAX_COMMITTEE_MEMBERS
+    )
     # A count here, but a list of household members on the home check form.
     members_present = ValueNamingIntegerField(
-        label=pgettext_lazy("deliberation", "Members present")
+        label=pgettext_lazy("deliberation", "Members present"),
+        maximum=MAX_COMMITTEE_MEMBERS,
     )
-    members_agreeing = ValueNamingIntegerField(label=_("Members agreeing"))
+    members_agreeing = ValueNamingIntegerField(
+        label=_("Members agreeing"), maximum=MAX_COMMITTEE_MEMBERS
+    )
     attendees = forms.CharField(
         label=_("Attendees"), widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -207,10 +226,29 @@ class DeliberationForm(forms.Form):
     )
 
 
+# The largest primary key of a BigAutoField.
+MAX_ID = 2**63 - 1
+
+
+class ClaimsChoiceField(forms.ModelMultipleChoiceField):
+    """Claims picked by id. An id beyond the primary key range is an invalid
+    choice, since SQLite raises OverflowError on it instead of finding nothing."""
+
+    def clean(self, value):
+        for pk in value or []:
+            if str(pk).isdigit() and int(pk) > MAX_ID:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super().clean(value)
+
+
 class NoticeOpenForm(forms.Form):
     """Deliberated claims of one village to list on a new notice."""
 
-    claims = forms.ModelMultipleChoiceField(
+    claims = ClaimsChoiceField(
         label=_("Claims"),
         queryset=Claim.objects.none(),
         widget=forms.CheckboxSelectMultiple,

@@ -17,7 +17,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from claims.models import Channel, Claim, ClaimDocument, Deliberation
+from claims.models import (
+    FINAL_STATUSES,
+    Channel,
+    Claim,
+    ClaimDocument,
+    Deliberation,
+)
 from claims.transitions import apply_transition, lock_claim, log_creation
 from payouts.models import Cause
 from payouts.money import parse_amount
@@ -28,8 +34,18 @@ from relief.errors import PermissionRefused, ServiceError
 
 logger = logging.getLogger(__name__)
 
-ALLOWED_DOCUMENT_TYPES = {".pdf", ".jpg", ".jpeg", ".png"}
+# Extension => (leading bytes that the content must start with, type name).
+DOCUMENT_TYPES = {
+    ".pdf": (b"%PDF-", "PDF"),
+    ".png": (b"\x89PNG\r\n\x1a\n", "PNG"),
+    ".jpg": (b"\xff\xd8\xff", "JPEG"),
+    ".jpeg": (b"\xff\xd8\xff", "JPEG"),
+}
+ALLOWED_DOCUMENT_TYPES = set(DOCUMENT_TYPES)
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+# Committee counts are stored in PositiveSmallIntegerField columns, and no
+# village committee comes near this bound.
+MAX_COMMITTEE_MEMBERS = 999
 
 
 def register_application(
@@ -62,6 +78,10 @@ def register_application(
     policy_for_year(year)
 
     with transaction.atomic():
+        # The household's row lock makes concurrent registrations for one
+        # household wait here, so the duplicate check reads committed claims.
+        Household.objects.select_for_update().get(pk=household.pk)
+        _reject_duplicate(household, cause, year)
         claim = Claim.objects.create(
             number=_provisional_number(),
             household=household,
@@ -83,12 +103,36 @@ def register_application(
     return claim
 
 
+def _reject_duplicate(household: Household, cause: str, year: int) -> None:
+    """Raise ServiceError when the household has an open claim of ``cause`` in
+    policy year ``year``. The caller holds the household's row lock."""
+    existing = (
+        Claim.objects.filter(household=household, cause=cause, policy_year=year)
+        .exclude(status__in=FINAL_STATUSES)
+        .order_by("created_at", "pk")
+        .first()
+    )
+    if existing is not None:
+        raise ServiceError(
+            _(
+                "The household already has open claim %(number)s for this cause "
+                "in %(year)s; continue that claim instead of registering a new one."
+            )
+            % {"number": existing.number, "year": year},
+            code="duplicate_claim",
+            field="household",
+            value=household.pk,
+        )
+
+
 def _provisional_number() -> str:
     # Replaced by the year and the primary key in the same transaction.
     return f"new-{timezone.now().timestamp():.6f}"[:20]
 
 
 def validate_document(document: UploadedFile) -> None:
+    """Raise ServiceError unless the file's extension is PDF, JPEG or PNG, its
+    leading bytes match that extension and it is at most 10 MB."""
     name = document.name or ""
     suffix = name[name.rfind(".") :].lower() if "." in name else ""
     if suffix not in ALLOWED_DOCUMENT_TYPES:
@@ -101,6 +145,20 @@ def validate_document(document: UploadedFile) -> None:
     if document.size > MAX_DOCUMENT_BYTES:
         raise ServiceError(
             _("Document %(value)s is larger than 10 MB.") % {"value": name},
+            code="invalid_document",
+            field="documents",
+            value=name,
+        )
+
+    magic, type_name = DOCUMENT_TYPES[suffix]
+    document.seek(0)
+    head = document.read(len(magic))
+    # Rewind, so the whole file is stored, not what follows the magic bytes.
+    document.seek(0)
+    if head != magic:
+        raise ServiceError(
+            _("The content of document %(value)s is not a %(type)s file.")
+            % {"value": name, "type": type_name},
             code="invalid_document",
             field="documents",
             value=name,
@@ -182,6 +240,7 @@ def record_deliberation(
     reject_future_date(held_on, "held_on", _("meeting date"))
     with transaction.atomic():
         claim = lock_claim(claim_id)
+        _reject_meeting_before_visit(claim, held_on)
         policy = policy_for_year(claim.policy_year)
         fraction = Fraction(
             policy.deliberation_numerator, policy.deliberation_denominator
@@ -215,6 +274,18 @@ def record_deliberation(
         )
 
 
+def _reject_meeting_before_visit(claim: Claim, held_on: datetime.date) -> None:
+    latest = claim.verifications.order_by("-created_at", "-id").first()
+    if latest is not None and held_on < latest.visited_on:
+        raise ServiceError(
+            _("The meeting date %(value)s is before the home check on %(visited)s.")
+            % {"value": held_on, "visited": latest.visited_on},
+            code="invalid_date",
+            field="held_on",
+            value=held_on,
+        )
+
+
 def _check_counts(total: int, present: int, agreeing: int) -> None:
     for field, value in (
         ("members_total", total),
@@ -225,6 +296,14 @@ def _check_counts(total: int, present: int, agreeing: int) -> None:
             raise ServiceError(
                 _("%(field)s must not be negative: %(value)s")
                 % {"field": field, "value": value},
+                code="invalid_count",
+                field=field,
+                value=value,
+            )
+        if value > MAX_COMMITTEE_MEMBERS:
+            raise ServiceError(
+                _("%(field)s must be at most %(max)s, not %(value)s.")
+                % {"field": field, "max": MAX_COMMITTEE_MEMBERS, "value": value},
                 code="invalid_count",
                 field=field,
                 value=value,

@@ -11,7 +11,11 @@ from verification.selectors import active_inspectors
 
 class InspectorChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        name = obj.get_full_name() or obj.get_username()
+        # The login is shown too, so the coordinator can tell the inspector
+        # which account the visit went to.
+        full_name = obj.get_full_name()
+        login = obj.get_username()
+        name = f"{full_name} · {login}" if full_name else login
         return _("%(name)s (%(count)s open visits)") % {
             "name": name,
             "count": obj.open_visits,

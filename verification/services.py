@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from claims.models import Claim
 from claims.transitions import apply_transition, lock_claim
 from payouts.money import parse_amount
 from payouts.policies import policy_for_year
@@ -103,6 +104,7 @@ def record_verification(
 
     with transaction.atomic():
         claim = lock_claim(claim_id)
+        _reject_visit_before_registration(claim, visited_on)
         visit = claim.current_visit
         present = _members_present(claim.household_id, members_present)
         counted = claim.household.members.filter(counted=True).count()
@@ -159,6 +161,27 @@ def record_verification(
         extra={"claim_id": claim.pk, "verification_id": verification.pk},
     )
     return verification
+
+
+def _reject_visit_before_registration(claim: Claim, visited_on: datetime.date) -> None:
+    # created_at is stored in UTC, so the registration day is its date in
+    # TIME_ZONE (Asia/Shanghai).
+    registered_on = timezone.localdate(claim.created_at)
+    if visited_on < registered_on:
+        raise ServiceError(
+            _(
+                "The visit date %(value)s is before claim %(number)s was registered "
+                "on %(registered)s."
+            )
+            % {
+                "value": visited_on,
+                "number": claim.number,
+                "registered": registered_on,
+            },
+            code="invalid_date",
+            field="visited_on",
+            value=visited_on,
+        )
 
 
 @dataclass(frozen=True)

@@ -75,9 +75,9 @@ def test_queue_clerk_sees_submitted(client, staff, household, policy):
     assert numbers_on(response) == {claim.number}
 
 
-def test_queue_town_sees_village_reviewed(client, staff, household, policy):
+def test_queue_town_sees_village_reviewed(client, staff, household, village, policy):
     waiting = claim_at(Status.VILLAGE_REVIEWED, household, staff)
-    claim_at(Status.SUBMITTED, household, staff)
+    claim_at(Status.SUBMITTED, make_household(village, "王五"), staff)
     client.force_login(staff.town_reviewer)
 
     response = client.get(QUEUE)
@@ -85,9 +85,9 @@ def test_queue_town_sees_village_reviewed(client, staff, household, policy):
     assert numbers_on(response) == {waiting.number}
 
 
-def test_queue_office_sees_town_reviewed(client, staff, household, policy):
+def test_queue_office_sees_town_reviewed(client, staff, household, village, policy):
     waiting = claim_at(Status.TOWN_REVIEWED, household, staff)
-    claim_at(Status.VILLAGE_REVIEWED, household, staff)
+    claim_at(Status.VILLAGE_REVIEWED, make_household(village, "王五"), staff)
     client.force_login(staff.poverty_office)
 
     response = client.get(QUEUE)
@@ -146,9 +146,9 @@ def test_queue_shows_full_id_to_clerk(client, staff, household, policy):
     assert household.head.id_number in text
 
 
-def test_list_shows_every_visible_claim(client, staff, household, policy):
+def test_list_shows_every_visible_claim(client, staff, household, village, policy):
     first = claim_at(Status.SUBMITTED, household, staff)
-    second = claim_at(Status.VILLAGE_REVIEWED, household, staff)
+    second = claim_at(Status.VILLAGE_REVIEWED, make_household(village, "王五"), staff)
     client.force_login(staff.poverty_office)
 
     response = client.get(LIST)
@@ -157,9 +157,9 @@ def test_list_shows_every_visible_claim(client, staff, household, policy):
     assert numbers_on(response) == {first.number, second.number}
 
 
-def test_list_filters_by_status(client, staff, household, policy):
+def test_list_filters_by_status(client, staff, household, village, policy):
     claim_at(Status.SUBMITTED, household, staff)
-    reviewed = claim_at(Status.VILLAGE_REVIEWED, household, staff)
+    reviewed = claim_at(Status.VILLAGE_REVIEWED, make_household(village, "王五"), staff)
     client.force_login(staff.village_clerk)
 
     response = client.get(LIST, {"status": Status.VILLAGE_REVIEWED})
@@ -195,9 +195,9 @@ def test_list_filters_by_village(
     assert numbers_on(one_village) == {ours.number}
 
 
-def test_list_searches_claim_number(client, staff, household, policy):
+def test_list_searches_claim_number(client, staff, household, village, policy):
     wanted = claim_at(Status.SUBMITTED, household, staff)
-    claim_at(Status.SUBMITTED, household, staff)
+    claim_at(Status.SUBMITTED, make_household(village, "王五"), staff)
     client.force_login(staff.village_clerk)
 
     response = client.get(LIST, {"q": wanted.number})
@@ -235,9 +235,10 @@ def test_list_bad_status_shows_error(client, staff, household, policy):
     assert "lost" in response.context["form"].errors["status"][0]
 
 
-def test_list_paginates(client, staff, household, policy):
-    for _ in range(27):
-        claim_at(Status.SUBMITTED, household, staff)
+def test_list_paginates(client, staff, village, policy):
+    # One open illness claim per household is allowed, so 27 households.
+    for index in range(27):
+        claim_at(Status.SUBMITTED, make_household(village, f"户主{index}"), staff)
     client.force_login(staff.village_clerk)
 
     first = client.get(LIST)

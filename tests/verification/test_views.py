@@ -159,7 +159,10 @@ def test_schedule_wrong_status_shows_refusal(client, staff, scheduled):
 
 
 @pytest.mark.django_db
-def test_schedule_page_groups_visits(client, staff, scheduled, referred, today):
+def test_schedule_page_groups_visits(client, staff, scheduled, village, today):
+    # Another household, because one household may not have two open illness
+    # claims.
+    referred = claim_at(Status.REFERRED, make_household(village, "王五"), staff)
     response = login(client, staff.coordinator).get(reverse("verification:schedule"))
     assert response.status_code == 200
     days = response.context["days"]
