@@ -2,7 +2,7 @@
 
 Every service that changes a claim's status goes through ``apply_transition``
 inside its own transaction, after ``lock_claim``. Locks are always taken in
-the same order: claim, then payment, then fund.
+the same order: claim, household, payment, fund.
 """
 
 from django.utils.translation import gettext as _

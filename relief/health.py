@@ -9,7 +9,7 @@ logger = logging.getLogger(__name__)
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
-    """Return 200 when the database answers, 503 otherwise."""
+    """Return 200 when a query on the database succeeds, 503 otherwise."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
