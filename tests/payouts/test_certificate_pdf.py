@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from claims import notices, services
+from claims.models import Status
 from payouts import certificates
 from payouts import services as payouts
 from payouts.certificates import amount_in_capitals
@@ -18,8 +18,7 @@ from payouts.tasks import render_certificate
 from relief import celery_app
 from relief.pdf import harfbuzz_subsetter_available, html_to_pdf, store_file_once
 from tests.factories import make_claim
-from verification import services as verification
-from verification.services import IncomeLine
+from tests.journey import advance
 
 
 def pdf_text(path: Path) -> str:
@@ -48,47 +47,7 @@ def pdf_pages(path: Path) -> int:
 def pay_claim(claim, household, staff, today) -> None:
     """Take the claim from application to paid through the services; the
     certificate's PDF is not rendered, because on-commit callbacks are not run."""
-    services.take_step(
-        user=staff.village_clerk, claim_id=claim.pk, step="review_in_village"
-    )
-    services.take_step(
-        user=staff.town_reviewer, claim_id=claim.pk, step="review_in_town"
-    )
-    services.take_step(user=staff.poverty_office, claim_id=claim.pk, step="refer")
-
-    verification.schedule_visit(
-        user=staff.coordinator,
-        claim_id=claim.pk,
-        inspector=staff.inspector,
-        planned_on=today,
-    )
-    verification.record_verification(
-        user=staff.inspector,
-        claim_id=claim.pk,
-        visited_on=today,
-        members_present=list(household.members.values_list("pk", flat=True)),
-        income=[IncomeLine("wage", "30000.00"), IncomeLine("transfer", "1200.00")],
-        production_costs="2000.00",
-        rigid_expenditure="18000.00",
-        verified_amount="18000.00",
-        stable_income=True,
-    )
-
-    services.record_deliberation(
-        user=staff.village_clerk,
-        claim_id=claim.pk,
-        held_on=today,
-        members_total=9,
-        members_present=7,
-        members_agreeing=6,
-        attendees="村委会成员七人",
-        minutes="同意",
-    )
-
-    notice = notices.open_notice(user=staff.poverty_office, claim_ids=[claim.pk])
-    notices.close_due_notices(now=notice.closes_at + datetime.timedelta(minutes=1))
-
-    payouts.approve_claim(user=staff.poverty_office, claim_id=claim.pk)
+    advance(claim, to=Status.APPROVED, staff=staff)
     payouts.mark_paid(user=staff.coordinator, claim_id=claim.pk, bank_reference="B1")
 
 
