@@ -1,10 +1,10 @@
 """Public notices (公示) and objections (异议).
 
-A notice's period is counted on the Asia/Shanghai calendar. The day it is
-opened is its first day; with calendar days the last day is the first plus
-``notice_days - 1``; with working days only Monday to Friday count, and a
+A notice's period is counted on the Asia/Shanghai calendar, and the day it is
+opened is its first day. With calendar days the last day is the first plus
+``notice_days - 1``. With working days only Monday to Friday count, and a
 notice opened on a weekend starts on the next Monday. The notice may close
-from midnight (Beijing time) after its last day; the scheduled duty
+from midnight (Beijing time) after its last day, and the scheduled duty
 ``close_due_notices`` closes every notice past that instant.
 """
 

@@ -36,7 +36,7 @@ INSURER_STATUSES = [
     Status.PAID,
 ]
 
-# What each role works on next, by claim status.
+# Claim statuses that wait for each role's next step.
 QUEUE_STATUSES = {
     Role.VILLAGE_CLERK: [Status.SUBMITTED, Status.VERIFIED, Status.ON_NOTICE],
     Role.TOWN_REVIEWER: [Status.VILLAGE_REVIEWED, Status.IMPORTED],

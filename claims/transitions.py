@@ -19,7 +19,7 @@ def lock_claim(claim_id: int) -> Claim:
     """Return the claim with its row locked until the transaction ends.
 
     The caller must be inside ``transaction.atomic``. A second user acting on
-    the same claim waits here, then sees the status the first one left.
+    the same claim waits here, then reads the status the first one left.
     """
     return (
         Claim.objects.select_for_update(of=("self",))

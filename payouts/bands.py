@@ -1,7 +1,7 @@
 """Payout computation from a band table. Pure functions on Decimal.
 
 The verified amount is split by the table's bands. In marginal mode each
-slice above the deductible is paid at its own band's rate; in whole mode the
+slice above the deductible is paid at its own band's rate. In whole mode the
 band the amount falls in sets the rate for everything above the deductible.
 The result is capped by what is left of the household's annual cap and
 rounded half-up to the fen once, at the end.

@@ -2,8 +2,8 @@
 
 Money is ``Decimal`` yuan with two places. The fund's balance is kept on the
 fund row and changed only by ``payouts.services``, which locks the row, writes
-the ledger entry and updates the totals in one transaction; the CHECK
-constraints below make the database refuse an overspent fund even if some code
+the ledger entry and updates the totals in one transaction. The CHECK
+constraints below make the database reject an overspent fund even if some code
 path forgot the lock.
 """
 

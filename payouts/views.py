@@ -115,7 +115,7 @@ def cancel_approval(request: HttpRequest, pk: int) -> HttpResponse:
 def mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the bank transfer of an approved payout (insurer coordinator).
 
-    Submitting again for a paid claim changes nothing, and the message says
+    Submitting again for a paid claim changes nothing, and the message states
     that it was already paid.
     """
     claim = get_object_or_404(visible_claims(request.user), pk=pk)

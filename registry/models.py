@@ -179,7 +179,7 @@ class Member(models.Model):
                 name="member_one_head_per_household",
             ),
             # Stored normalised: ASCII digits and an upper-case X, so the unique
-            # constraint sees one person once however the number was typed.
+            # constraint counts one person once however the number was typed.
             models.CheckConstraint(
                 condition=models.Q(id_number__regex=r"^[0-9]{17}[0-9X]$"),
                 name="member_id_number_normalised",

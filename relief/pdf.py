@@ -66,8 +66,8 @@ def html_to_pdf(html: str) -> bytes:
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
     """Render a template to PDF in the site's language (``LANGUAGE_CODE``).
 
-    A stored document must not depend on the language of whoever triggered
-    the rendering, so the active language is overridden.
+    A stored document must not depend on the language of the user who
+    triggered the rendering, so the active language is overridden.
     """
     started = time.perf_counter()
     with translation.override(settings.LANGUAGE_CODE):

@@ -176,7 +176,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery. Without a broker every task runs in the calling process, so the
-# embedded run and the test suite need no servers; `manage.py run_duties`
+# embedded run and the test suite need no servers. `manage.py run_duties`
 # then plays the part of beat.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL

@@ -19,7 +19,7 @@ _sequence = itertools.count(1)
 
 
 def new_id_number(birth_date: datetime.date = datetime.date(1975, 3, 14)) -> str:
-    """Return a valid, unused ID number; the sequence field tells them apart."""
+    """Return a valid, unused ID number; the sequence field keeps them apart."""
     serial = next(_sequence)
     day = birth_date + datetime.timedelta(days=serial // 1000)
     return build_id_number("349901", day, serial % 1000)

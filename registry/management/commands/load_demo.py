@@ -1,4 +1,4 @@
-"""``manage.py load_demo``: build the demo data unless the database holds it."""
+"""``manage.py load_demo``: build the demo data unless it is already loaded."""
 
 import time
 
